@@ -37,7 +37,13 @@ PR_CURVE_FILE = "pr_curve.png"
 ROC_CURVE_FILE = "roc_curve.png"
 
 # Files whose checksums the manifest records; the manifest cannot hold its own.
-CHECKSUMMED_FILES = (MODEL_FILE, SCALER_FILE, METRICS_FILE, PR_CURVE_FILE, ROC_CURVE_FILE)
+CHECKSUMMED_FILES = (
+    MODEL_FILE,
+    SCALER_FILE,
+    METRICS_FILE,
+    PR_CURVE_FILE,
+    ROC_CURVE_FILE,
+)
 
 
 class BundleError(Exception):
@@ -115,7 +121,9 @@ def read_manifest(directory: Path) -> Manifest:
         BundleError: with a message naming the file at fault and what to do.
     """
     directory = Path(directory)
-    retrain = "run `python -m training` to write a bundle, or point ARTIFACTS_DIR at one"
+    retrain = (
+        "run `python -m training` to write a bundle, or point ARTIFACTS_DIR at one"
+    )
     if not directory.is_dir():
         raise BundleError(f"bundle directory {directory} does not exist; {retrain}")
 
@@ -126,7 +134,9 @@ def read_manifest(directory: Path) -> Manifest:
         manifest = Manifest.model_validate(json.loads(manifest_path.read_bytes()))
     except (ValueError, ValidationError) as error:
         first = str(error).splitlines()[0]
-        raise BundleError(f"{manifest_path} is not a valid manifest ({first}); {retrain}")
+        raise BundleError(
+            f"{manifest_path} is not a valid manifest ({first}); {retrain}"
+        )
 
     if manifest.format_version != FORMAT_VERSION:
         raise BundleError(
@@ -144,7 +154,9 @@ def read_manifest(directory: Path) -> Manifest:
         if not path.is_file():
             raise BundleError(f"{path} is missing: the bundle is incomplete; {retrain}")
         if name not in manifest.files:
-            raise BundleError(f"{manifest_path} records no checksum for {name}; {retrain}")
+            raise BundleError(
+                f"{manifest_path} records no checksum for {name}; {retrain}"
+            )
         if file_sha256(path) != manifest.files[name]:
             raise BundleError(
                 f"{path} does not match the checksum in {manifest_path}: the file was "

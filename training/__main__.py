@@ -29,52 +29,104 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA,
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
         help="the ULB credit-card CSV (Time, V1..V28, Amount, Class) "
         f"(default: {DEFAULT_DATA})",
     )
     source.add_argument(
-        "--demo", action="store_true",
+        "--demo",
+        action="store_true",
         help="train on a generated SYNTHETIC data set instead (no download needed)",
     )
-    parser.add_argument("--out", type=Path, default=defaults.out,
-                        help=f"bundle directory to write (default: {defaults.out})")
-    parser.add_argument("--alpha", type=float, default=defaults.alpha,
-                        help="focal-loss weight of frauds, in (0, 1) "
-                        f"(default: {defaults.alpha})")
-    parser.add_argument("--gamma", type=float, default=defaults.gamma,
-                        help="focal-loss focusing parameter, >= 0; 0 gives weighted "
-                        f"cross-entropy (default: {defaults.gamma})")
-    parser.add_argument("--epochs", type=int, default=fit_defaults.epochs,
-                        help="most epochs; early stopping on validation AUPRC may end "
-                        f"sooner (default: {fit_defaults.epochs})")
-    parser.add_argument("--patience", type=int, default=fit_defaults.patience,
-                        help="epochs without validation improvement before stopping "
-                        f"(default: {fit_defaults.patience})")
-    parser.add_argument("--batch-size", type=int, default=fit_defaults.batch_size,
-                        help=f"(default: {fit_defaults.batch_size})")
-    parser.add_argument("--learning-rate", type=float,
-                        default=fit_defaults.learning_rate,
-                        help=f"Adam learning rate (default: {fit_defaults.learning_rate})")
-    parser.add_argument("--seed", type=int, default=defaults.seed,
-                        help=f"seed for the split and the weights (default: {defaults.seed})")
-    parser.add_argument("--split", choices=("stratified", "time"), default=defaults.split,
-                        help="stratified 70/30 (the reference protocol) or time: test "
-                        f"on the latest transactions (default: {defaults.split})")
-    parser.add_argument("--test-fraction", type=float, default=defaults.test_fraction,
-                        help=f"(default: {defaults.test_fraction})")
-    parser.add_argument("--validation-fraction", type=float,
-                        default=defaults.validation_fraction,
-                        help="share of the training part held out for early stopping "
-                        f"and the threshold (default: {defaults.validation_fraction})")
-    parser.add_argument("--threshold-beta", type=float, default=defaults.threshold_beta,
-                        help="the default threshold maximises F-beta on validation "
-                        f"rows; beta > 1 favours recall (default: {defaults.threshold_beta})")
-    parser.add_argument("--ignore-extra-columns", action="store_true",
-                        help="drop columns other than Time, V1..V28, Amount, Class "
-                        "instead of refusing the file")
-    parser.add_argument("--log-level", default="INFO",
-                        choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=defaults.out,
+        help=f"bundle directory to write (default: {defaults.out})",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=defaults.alpha,
+        help=f"focal-loss weight of frauds, in (0, 1) (default: {defaults.alpha})",
+    )
+    parser.add_argument(
+        "--gamma",
+        type=float,
+        default=defaults.gamma,
+        help="focal-loss focusing parameter, >= 0; 0 gives weighted "
+        f"cross-entropy (default: {defaults.gamma})",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=fit_defaults.epochs,
+        help="most epochs; early stopping on validation AUPRC may end "
+        f"sooner (default: {fit_defaults.epochs})",
+    )
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=fit_defaults.patience,
+        help="epochs without validation improvement before stopping "
+        f"(default: {fit_defaults.patience})",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=fit_defaults.batch_size,
+        help=f"(default: {fit_defaults.batch_size})",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=fit_defaults.learning_rate,
+        help=f"Adam learning rate (default: {fit_defaults.learning_rate})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=defaults.seed,
+        help=f"seed for the split and the weights (default: {defaults.seed})",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("stratified", "time"),
+        default=defaults.split,
+        help="stratified 70/30 (the reference protocol) or time: test "
+        f"on the latest transactions (default: {defaults.split})",
+    )
+    parser.add_argument(
+        "--test-fraction",
+        type=float,
+        default=defaults.test_fraction,
+        help=f"(default: {defaults.test_fraction})",
+    )
+    parser.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=defaults.validation_fraction,
+        help="share of the training part held out for early stopping "
+        f"and the threshold (default: {defaults.validation_fraction})",
+    )
+    parser.add_argument(
+        "--threshold-beta",
+        type=float,
+        default=defaults.threshold_beta,
+        help="the default threshold maximises F-beta on validation "
+        f"rows; beta > 1 favours recall (default: {defaults.threshold_beta})",
+    )
+    parser.add_argument(
+        "--ignore-extra-columns",
+        action="store_true",
+        help="drop columns other than Time, V1..V28, Amount, Class "
+        "instead of refusing the file",
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    )
     return parser.parse_args(argv)
 
 
@@ -129,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     logger.info(
         "bundle %s ready in %s (default threshold %.4f); serve it with "
         "`python -m service --artifacts %s`",
-        manifest.version_id, args.out, manifest.threshold.value, args.out,
+        manifest.version_id,
+        args.out,
+        manifest.threshold.value,
+        args.out,
     )
     return 0
 

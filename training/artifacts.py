@@ -28,7 +28,9 @@ def check_output_path(out: Path) -> None:
     """
     out = Path(out)
     if out.is_file() or out.is_symlink():
-        raise BundleOutputError(f"--out {out} is a file; give a directory for the bundle")
+        raise BundleOutputError(
+            f"--out {out} is a file; give a directory for the bundle"
+        )
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST_FILE).is_file():
         raise BundleOutputError(
             f"--out {out} is a non-empty directory that holds no bundle "

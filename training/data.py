@@ -39,7 +39,9 @@ class Transactions:
         return int(self.frame[LABEL_NAME].sum())
 
 
-def load_transactions(path: Path, *, ignore_extra_columns: bool = False) -> Transactions:
+def load_transactions(
+    path: Path, *, ignore_extra_columns: bool = False
+) -> Transactions:
     """Read ``path`` and check it is the ULB credit-card data set's layout.
 
     The file must be comma-separated with exactly the columns Time, V1..V28, Amount
@@ -62,7 +64,9 @@ def load_transactions(path: Path, *, ignore_extra_columns: bool = False) -> Tran
         raise DataValidationError(f"{path} has no header row; expected a CSV") from None
     except pd.errors.ParserError as error:
         detail = str(error).strip().splitlines()[-1]
-        raise DataValidationError(f"{path} is not a well-formed CSV: {detail}") from None
+        raise DataValidationError(
+            f"{path} is not a well-formed CSV: {detail}"
+        ) from None
     except UnicodeDecodeError:
         raise DataValidationError(f"{path} is not a text CSV file") from None
 
@@ -73,7 +77,10 @@ def load_transactions(path: Path, *, ignore_extra_columns: bool = False) -> Tran
 
     logger.info(
         "loaded %s: %d rows, %d frauds (%.3f%%)",
-        path, len(frame), frame[LABEL_NAME].sum(), 100 * frame[LABEL_NAME].mean(),
+        path,
+        len(frame),
+        frame[LABEL_NAME].sum(),
+        100 * frame[LABEL_NAME].mean(),
     )
     return Transactions(frame, path.name, file_sha256(path), synthetic=False)
 
@@ -111,13 +118,15 @@ def _check_values(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataValidationError(
-                f"column {name!r} of {path} holds {raw.iloc[row]!r} on line {row + 2}; "
+                f"column {name!r} of {path} holds {_shown(raw.iloc[row])} on line {row + 2}; "
                 "expected a number"
             )
         finite = np.isfinite(values.to_numpy(dtype=float))
         if not finite.all():
             row = int(np.flatnonzero(~finite)[0])
-            found = "an empty value" if pd.isna(raw.iloc[row]) else repr(raw.iloc[row])
+            found = (
+                "an empty value" if pd.isna(raw.iloc[row]) else _shown(raw.iloc[row])
+            )
             raise DataValidationError(
                 f"column {name!r} of {path} holds {found} on line {row + 2}; "
                 "expected a finite number"
@@ -142,6 +151,11 @@ def _check_values(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             "expected 0 (legitimate) or 1 (fraud)"
         )
     return frame.assign(**{LABEL_NAME: labels.astype(np.int8)})
+
+
+def _shown(value) -> str:
+    """A cell as a user would recognise it from the file."""
+    return repr(value) if isinstance(value, str) else f"'{float(value):g}'"
 
 
 def make_demo_transactions(rows: int = 60_000, seed: int = 0) -> Transactions:
@@ -174,6 +188,7 @@ def make_demo_transactions(rows: int = 60_000, seed: int = 0) -> Transactions:
     digest = hashlib.sha256(frame.to_numpy().tobytes()).hexdigest()
     logger.warning(
         "using SYNTHETIC demo data: %d rows, %d frauds; not real transactions",
-        rows, int(labels.sum()),
+        rows,
+        int(labels.sum()),
     )
     return Transactions(frame, f"synthetic-demo-seed{seed}", digest, synthetic=True)

@@ -12,7 +12,20 @@ from sklearn.metrics import (
 
 # Thresholds listed in the operating-points table, besides the chosen one.
 OPERATING_THRESHOLDS = (
-    0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.6,
+    0.7,
+    0.8,
+    0.9,
+    0.95,
+    0.99,
 )
 
 
@@ -65,14 +78,19 @@ def evaluate_model(
         "at_chosen_threshold": metrics_at(labels, probabilities, chosen_threshold),
         "at_0_5": metrics_at(labels, probabilities, 0.5),
         "operating_points": [
-            {key: value for key, value in metrics_at(labels, probabilities, t).items()
-             if key != "confusion_matrix"}
+            {
+                key: value
+                for key, value in metrics_at(labels, probabilities, t).items()
+                if key != "confusion_matrix"
+            }
             for t in thresholds
         ],
     }
 
 
-def choose_threshold(labels: np.ndarray, probabilities: np.ndarray, beta: float = 2.0) -> float:
+def choose_threshold(
+    labels: np.ndarray, probabilities: np.ndarray, beta: float = 2.0
+) -> float:
     """The threshold that maximises F-beta on these (validation) rows.
 
     F-beta weighs recall beta times as much as precision; beta = 2 favours catching
@@ -95,4 +113,3 @@ def choose_threshold(labels: np.ndarray, probabilities: np.ndarray, beta: float 
         )
     best = np.flatnonzero(scores == scores.max()).max()
     return float(thresholds[best])
-

@@ -57,8 +57,12 @@ class _EpochLog(keras.callbacks.Callback):
         logger.info(
             "%s epoch %d/%d: loss %.5f, validation loss %.5f, validation AUPRC %.4f "
             "(%.1f s)",
-            self.label, epoch + 1, self.epochs, logs.get("loss", float("nan")),
-            logs.get("val_loss", float("nan")), logs.get("val_auprc", float("nan")),
+            self.label,
+            epoch + 1,
+            self.epochs,
+            logs.get("loss", float("nan")),
+            logs.get("val_loss", float("nan")),
+            logs.get("val_auprc", float("nan")),
             time.perf_counter() - self.started,
         )
 
@@ -102,7 +106,10 @@ def fit_model(
     report = FitReport(len(scores), best + 1, float(scores[best]), seconds)
     logger.info(
         "%s: %d epochs in %.1f s, best validation AUPRC %.4f at epoch %d",
-        label, report.epochs_run, seconds, report.best_validation_auprc,
+        label,
+        report.epochs_run,
+        seconds,
+        report.best_validation_auprc,
         report.best_epoch,
     )
     return report

@@ -57,14 +57,18 @@ class FocalLoss(keras.losses.BinaryFocalCrossentropy):
         self.epsilon = epsilon
 
     def call(self, y_true, y_pred):
-        y_pred = ops.clip(ops.convert_to_tensor(y_pred), self.epsilon, 1.0 - self.epsilon)
+        y_pred = ops.clip(
+            ops.convert_to_tensor(y_pred), self.epsilon, 1.0 - self.epsilon
+        )
         return super().call(ops.convert_to_tensor(y_true), y_pred)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "epsilon": self.epsilon}
 
 
-def build_mlp(n_features: int, prior: float = 0.01, seed: int | None = None) -> keras.Model:
+def build_mlp(
+    n_features: int, prior: float = 0.01, seed: int | None = None
+) -> keras.Model:
     """Build the reference MLP: Dense 200 → 100 → 20 (ReLU, He-normal) → 1 sigmoid.
 
     The output bias starts at -ln((1 - prior) / prior), so the untrained network
@@ -95,7 +99,9 @@ def build_mlp(n_features: int, prior: float = 0.01, seed: int | None = None) -> 
         keras.layers.Dense(
             1,
             activation="sigmoid",
-            bias_initializer=keras.initializers.Constant(-math.log((1 - prior) / prior)),
+            bias_initializer=keras.initializers.Constant(
+                -math.log((1 - prior) / prior)
+            ),
             name="fraud_probability",
         )
     )

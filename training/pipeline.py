@@ -39,7 +39,7 @@ from training.artifacts import (
     write_json,
     write_manifest,
 )
-from training.data import Transactions, load_transactions, make_demo_transactions
+from training.data import load_transactions, make_demo_transactions
 from training.evaluate import choose_threshold, evaluate_model
 from training.fit import FitSettings, fit_model
 from training.model import FocalLoss, build_mlp
@@ -92,7 +92,9 @@ def run(config: TrainingConfig) -> Manifest:
     transactions = (
         make_demo_transactions(config.demo_rows, config.seed)
         if config.data is None
-        else load_transactions(config.data, ignore_extra_columns=config.ignore_extra_columns)
+        else load_transactions(
+            config.data, ignore_extra_columns=config.ignore_extra_columns
+        )
     )
     split = split_transactions(
         transactions.frame,
@@ -118,25 +120,39 @@ def run(config: TrainingConfig) -> Manifest:
     for name, loss in models.items():
         network = build_mlp(len(FEATURE_NAMES), config.prior, seed=config.seed)
         report = fit_model(
-            network, loss, (train_x, train_y), (validation_x, validation_y),
-            config.fit, label=name,
+            network,
+            loss,
+            (train_x, train_y),
+            (validation_x, validation_y),
+            config.fit,
+            label=name,
         )
         networks[name] = network
         results[name] = _evaluate(
             network.predict(validation_x, batch_size=8192, verbose=0).ravel(),
             network.predict(test_x, batch_size=8192, verbose=0).ravel(),
-            validation_y, test_y, config.threshold_beta,
+            validation_y,
+            test_y,
+            config.threshold_beta,
         ) | {"training": asdict(report)}
 
     baseline = LogisticRegression(max_iter=2000).fit(train_x, train_y)
     results["logistic_regression"] = _evaluate(
         baseline.predict_proba(validation_x)[:, 1],
         baseline.predict_proba(test_x)[:, 1],
-        validation_y, test_y, config.threshold_beta,
+        validation_y,
+        test_y,
+        config.threshold_beta,
     )
 
     manifest = _write_bundle(
-        config, transactions, split, scaler, networks[SERVED_MODEL], results, test_y,
+        config,
+        transactions,
+        split,
+        scaler,
+        networks[SERVED_MODEL],
+        results,
+        test_y,
         started,
     )
     print(format_table(results, transactions.synthetic))
@@ -150,12 +166,15 @@ def _evaluate(validation_p, test_p, validation_y, test_y, beta) -> dict:
     return table
 
 
-def _write_bundle(config, transactions, split, scaler, network, results, test_y,
-                  started) -> Manifest:
+def _write_bundle(
+    config, transactions, split, scaler, network, results, test_y, started
+) -> Manifest:
     created = datetime.now(timezone.utc).replace(microsecond=0)
     fingerprint = hashlib.sha256(
-        (transactions.sha256 + json.dumps(config.parameters(), sort_keys=True,
-                                          default=str)).encode()
+        (
+            transactions.sha256
+            + json.dumps(config.parameters(), sort_keys=True, default=str)
+        ).encode()
     ).hexdigest()[:8]
     version_id = f"{created:%Y%m%dT%H%M%SZ}-{fingerprint}"
     threshold = results[SERVED_MODEL]["at_chosen_threshold"]["threshold"]
@@ -173,19 +192,22 @@ def _write_bundle(config, transactions, split, scaler, network, results, test_y,
             staging / ROC_CURVE_FILE,
             subtitle=f"{data_label}, {config.split} split, version {version_id}",
         )
-        write_json(staging / METRICS_FILE, {
-            "version_id": version_id,
-            "evaluated_on": {
-                "part": "test",
-                "rows": int(len(test_y)),
-                "frauds": int(test_y.sum()),
-                "data": transactions.source,
-                "synthetic": transactions.synthetic,
-                "split": config.split,
+        write_json(
+            staging / METRICS_FILE,
+            {
+                "version_id": version_id,
+                "evaluated_on": {
+                    "part": "test",
+                    "rows": len(test_y),
+                    "frauds": int(test_y.sum()),
+                    "data": transactions.source,
+                    "synthetic": transactions.synthetic,
+                    "split": config.split,
+                },
+                "threshold_rule": _threshold_rule(config.threshold_beta),
+                "models": results,
             },
-            "threshold_rule": _threshold_rule(config.threshold_beta),
-            "models": results,
-        })
+        )
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             version_id=version_id,
@@ -203,7 +225,9 @@ def _write_bundle(config, transactions, split, scaler, network, results, test_y,
                 synthetic=transactions.synthetic,
             ),
             split=split.summary(
-                config.split, config.seed, config.test_fraction,
+                config.split,
+                config.seed,
+                config.test_fraction,
                 config.validation_fraction,
             ),
             parameters=json.loads(json.dumps(config.parameters(), default=str)),

@@ -8,9 +8,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; never open a window
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.metrics import precision_recall_curve, roc_curve
 
 
 def write_curves(

@@ -33,8 +33,13 @@ class Split:
     validation: pd.DataFrame
     test: pd.DataFrame
 
-    def summary(self, method: SplitMethod, seed: int, test_fraction: float,
-                validation_fraction: float) -> SplitSummary:
+    def summary(
+        self,
+        method: SplitMethod,
+        seed: int,
+        test_fraction: float,
+        validation_fraction: float,
+    ) -> SplitSummary:
         return SplitSummary(
             method=method,
             seed=seed,
@@ -44,7 +49,8 @@ class Split:
                 f"{part}_{count}": value
                 for part, frame in self._parts().items()
                 for count, value in (
-                    ("rows", len(frame)), ("frauds", int(frame[LABEL_NAME].sum()))
+                    ("rows", len(frame)),
+                    ("frauds", int(frame[LABEL_NAME].sum())),
                 )
             },
         )
@@ -73,10 +79,14 @@ def split_transactions(
         ValueError: a fraction outside (0, 1) or an unknown method.
         SplitError: a part would hold fewer than ``MIN_FRAUDS_PER_PART`` frauds.
     """
-    for name, fraction in (("test_fraction", test_fraction),
-                           ("validation_fraction", validation_fraction)):
+    for name, fraction in (
+        ("test_fraction", test_fraction),
+        ("validation_fraction", validation_fraction),
+    ):
         if not 0.0 < fraction < 1.0:
-            raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {fraction}")
+            raise ValueError(
+                f"{name} must be between 0 and 1 (exclusive), got {fraction}"
+            )
 
     if method == "stratified":
         rest, test = _stratified(frame, test_fraction, seed)
