@@ -47,7 +47,7 @@ CHECKSUMMED_FILES = (
 
 
 class BundleError(Exception):
-    """The bundle is missing, incomplete, corrupted or was written for other features."""
+    """The bundle is missing, incomplete, corrupted or for other features."""
 
 
 class DataSummary(BaseModel):
@@ -136,7 +136,7 @@ def read_manifest(directory: Path) -> Manifest:
         first = str(error).splitlines()[0]
         raise BundleError(
             f"{manifest_path} is not a valid manifest ({first}); {retrain}"
-        )
+        ) from None
 
     if manifest.format_version != FORMAT_VERSION:
         raise BundleError(

@@ -118,8 +118,8 @@ def _check_values(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataValidationError(
-                f"column {name!r} of {path} holds {_shown(raw.iloc[row])} on line {row + 2}; "
-                "expected a number"
+                f"column {name!r} of {path} holds {_shown(raw.iloc[row])} on line "
+                f"{row + 2}; expected a number"
             )
         finite = np.isfinite(values.to_numpy(dtype=float))
         if not finite.all():

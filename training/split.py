@@ -104,7 +104,8 @@ def split_transactions(
             raise SplitError(
                 f"the {part} part of the {method} split holds {frauds} frauds in "
                 f"{len(rows)} rows; at least {MIN_FRAUDS_PER_PART} are needed "
-                "(use a larger data set or change --test-fraction/--validation-fraction)"
+                "(use a larger data set or change --test-fraction or "
+                "--validation-fraction)"
             )
         logger.info("%s rows: %d, frauds: %d", part, len(rows), frauds)
     return split
@@ -124,7 +125,7 @@ def _stratified(
 
 def _latest(frame: pd.DataFrame, fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     ordered = frame.sort_values("Time", kind="stable")
-    cut = len(ordered) - int(round(fraction * len(ordered)))
+    cut = len(ordered) - round(fraction * len(ordered))
     return ordered.iloc[:cut], ordered.iloc[cut:]
 
 

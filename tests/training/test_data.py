@@ -93,7 +93,7 @@ def test_bad_values_name_the_column_and_line(tmp_path, edit, message):
 
 
 def test_missing_file_says_where_to_get_the_data(tmp_path):
-    with pytest.raises(DataValidationError, match="does not exist.*Kaggle.*--demo"):
+    with pytest.raises(DataValidationError, match=r"does not exist.*Kaggle.*--demo"):
         load_transactions(tmp_path / "creditcard.csv")
 
 
