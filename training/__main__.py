@@ -41,6 +41,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="train on a generated SYNTHETIC data set instead (no download needed)",
     )
     parser.add_argument(
+        "--demo-if-missing",
+        action="store_true",
+        help="train on the SYNTHETIC demo set when the --data file does not exist "
+        "(what the quick-start script and the compose file do)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=defaults.out,
@@ -152,9 +158,18 @@ def main(argv: list[str] | None = None) -> int:
     from training.pipeline import TrainingConfig, run
     from training.split import SplitError
 
+    use_demo = args.demo
+    if args.demo_if_missing and not args.data.exists():
+        logger.warning(
+            "%s not found: training on SYNTHETIC demo data instead; see README.md for "
+            "the real data set",
+            args.data,
+        )
+        use_demo = True
+
     try:
         config = TrainingConfig(
-            data=None if args.demo else args.data,
+            data=None if use_demo else args.data,
             out=args.out,
             alpha=args.alpha,
             gamma=args.gamma,
