@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up .venv with the dev tools and run lint and the whole test suite.
+#
+#   bash scripts/test.sh            # extra arguments go to pytest, e.g. -k loss
+#
+# Real-data tests run when ../shared/data/creditcard_real_rows.csv exists and skip
+# otherwise; REQUIRE_REAL_DATA=1 makes them mandatory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    echo "creating .venv with $($PYTHON --version)"
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[dev]'
+
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"
