@@ -54,7 +54,8 @@ def full_size_stand_in(real: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def time_pipeline(csv: Path, out: Path) -> tuple[float, dict]:
-    from training.pipeline import TrainingConfig, run
+    from training.config import TrainingConfig
+    from training.pipeline import run
 
     started = time.perf_counter()
     manifest = run(TrainingConfig(data=csv, out=out))
@@ -98,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from training.fit import FitSettings
+    from training.config import FitSettings
 
     batch_size = FitSettings().batch_size
     real = pd.read_csv(args.data)

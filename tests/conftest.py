@@ -29,7 +29,8 @@ def real_data_csv() -> Path:
 @pytest.fixture(scope="session")
 def real_bundle(real_data_csv, tmp_path_factory) -> Path:
     """A bundle trained with the default settings on the real rows (once per run)."""
-    from training.pipeline import TrainingConfig, run
+    from training.config import TrainingConfig
+    from training.pipeline import run
 
     out = tmp_path_factory.mktemp("real") / "bundle"
     run(TrainingConfig(data=real_data_csv, out=out))
@@ -39,8 +40,8 @@ def real_bundle(real_data_csv, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_bundle(tmp_path_factory) -> Path:
     """A small bundle trained quickly on synthetic demo data (once per run)."""
-    from training.fit import FitSettings
-    from training.pipeline import TrainingConfig, run
+    from training.config import FitSettings, TrainingConfig
+    from training.pipeline import run
 
     out = tmp_path_factory.mktemp("demo") / "bundle"
     run(TrainingConfig(out=out, demo_rows=20_000, fit=FitSettings(epochs=3), seed=7))

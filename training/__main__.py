@@ -18,8 +18,7 @@ DEFAULT_DATA = Path("data/creditcard.csv")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    from training.fit import FitSettings
-    from training.pipeline import TrainingConfig
+    from training.config import FitSettings, TrainingConfig
 
     defaults, fit_defaults = TrainingConfig(), FitSettings()
     parser = argparse.ArgumentParser(
@@ -71,6 +70,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=fit_defaults.epochs,
         help="most epochs; early stopping on validation AUPRC may end "
         f"sooner (default: {fit_defaults.epochs})",
+    )
+    parser.add_argument(
+        "--l2",
+        type=float,
+        default=defaults.l2,
+        help="L2 weight decay on the hidden layers' kernels, >= 0 "
+        f"(default: {defaults.l2})",
     )
     parser.add_argument(
         "--patience",
@@ -153,9 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
     from training.artifacts import BundleOutputError
+    from training.config import FitSettings, TrainingConfig
     from training.data import DataValidationError
-    from training.fit import FitSettings
-    from training.pipeline import TrainingConfig, run
+    from training.pipeline import run
     from training.split import SplitError
 
     use_demo = args.demo
@@ -173,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             out=args.out,
             alpha=args.alpha,
             gamma=args.gamma,
+            l2=args.l2,
             fit=FitSettings(
                 epochs=args.epochs,
                 batch_size=args.batch_size,

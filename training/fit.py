@@ -9,29 +9,9 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from training.config import FitSettings
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FitSettings:
-    """How long and how fast to train.
-
-    ``epochs`` is the most that will run; training stops earlier once validation
-    AUPRC has not improved for ``patience`` epochs, and the weights of the best
-    epoch are kept.
-    """
-
-    epochs: int = 60
-    batch_size: int = 2048
-    learning_rate: float = 1e-3
-    patience: int = 10
-
-    def __post_init__(self):
-        for name in ("epochs", "batch_size", "patience"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ import json
 import logging
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime, timezone
-from pathlib import Path
 
 import joblib
 import keras
@@ -39,40 +38,17 @@ from training.artifacts import (
     write_json,
     write_manifest,
 )
+from training.config import TrainingConfig
 from training.data import load_transactions, make_demo_transactions
 from training.evaluate import choose_threshold, evaluate_model
-from training.fit import FitSettings, fit_model
+from training.fit import fit_model
 from training.model import FocalLoss, build_mlp
 from training.plots import write_curves
-from training.split import SplitMethod, features_and_labels, split_transactions
+from training.split import features_and_labels, split_transactions
 
 logger = logging.getLogger(__name__)
 
 SERVED_MODEL = "focal_loss"
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Everything a run depends on; recorded whole in the manifest."""
-
-    data: Path | None = None  # None: the synthetic demo set
-    out: Path = Path("artifacts")
-    alpha: float = 0.25
-    gamma: float = 2.0
-    fit: FitSettings = field(default_factory=FitSettings)
-    prior: float = 0.01
-    seed: int = 42
-    split: SplitMethod = "stratified"
-    test_fraction: float = 0.3
-    validation_fraction: float = 0.2
-    threshold_beta: float = 2.0
-    ignore_extra_columns: bool = False
-    demo_rows: int = 60_000
-
-    def parameters(self) -> dict:
-        recorded = asdict(self)
-        recorded.pop("data"), recorded.pop("out")
-        return recorded
 
 
 def run(config: TrainingConfig) -> Manifest:
@@ -118,7 +94,9 @@ def run(config: TrainingConfig) -> Manifest:
     }
     networks, results = {}, {}
     for name, loss in models.items():
-        network = build_mlp(len(FEATURE_NAMES), config.prior, seed=config.seed)
+        network = build_mlp(
+            len(FEATURE_NAMES), config.prior, seed=config.seed, l2=config.l2
+        )
         report = fit_model(
             network,
             loss,

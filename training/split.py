@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from bundle import FEATURE_NAMES, LABEL_NAME, SplitSummary
+from training.config import SplitMethod
 
 logger = logging.getLogger(__name__)
-
-SplitMethod = Literal["stratified", "time"]
 
 # Fewer frauds than this in any part makes its metrics meaningless.
 MIN_FRAUDS_PER_PART = 5

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import bundle
+from training.config import FitSettings, TrainingConfig
 from training.data import make_demo_transactions
-from training.fit import FitSettings
-from training.pipeline import TrainingConfig, run
+from training.pipeline import run
 from training.split import features_and_labels, split_transactions
 
 MODELS = ("focal_loss", "binary_crossentropy", "logistic_regression")
