@@ -20,7 +20,7 @@ class FitSettings:
     """
 
     epochs: int = 60
-    batch_size: int = 2048
+    batch_size: int = 512
     learning_rate: float = 1e-3
     patience: int = 10
 

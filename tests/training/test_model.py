@@ -117,3 +117,14 @@ def test_network_has_the_reference_shape():
         "sigmoid",
     ]
     assert isinstance(dense[0].kernel_initializer, keras.initializers.HeNormal)
+
+
+def test_l2_weight_decay_adds_the_squared_hidden_kernels_to_the_loss():
+    network = build_mlp(30, seed=0, l2=1e-3)
+    network(np.zeros((1, 30), np.float32))
+
+    hidden = [layer for layer in network.layers if layer.name.startswith("hidden_")]
+    by_hand = sum(1e-3 * float(np.sum(layer.kernel.numpy() ** 2)) for layer in hidden)
+
+    assert sum(float(loss) for loss in network.losses) == pytest.approx(by_hand, rel=1e-5)
+    assert build_mlp(30, seed=0).losses == []
