@@ -1,0 +1,164 @@
+"""Pure ASGI wrappers around the app: the body-size limit, the per-request log line
+of /predict and the one-line report of a bundle that cannot be served.
+
+They are plain ASGI callables rather than Starlette's BaseHTTPMiddleware, which
+costs tens of microseconds a request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bundle import BundleError
+
+logger = logging.getLogger("service.requests")
+
+
+class BodySizeLimit:
+    """Answer 413 to a request whose body is larger than ``max_bytes``.
+
+    A declared Content-Length is checked before the app runs (the server then
+    holds the client to it). A chunked body, which declares no length, is read
+    here while counting and handed on whole; it is refused as soon as the count
+    passes the limit, so no more than ``max_bytes`` are ever held.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        declared_length = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared_length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = True
+        if declared_length is not None or not chunked:
+            if (declared_length or 0) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+
+        chunks = []
+        size = 0
+        more_body = True
+        while more_body:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more_body = message.get("more_body", False)
+
+        body: Message | None = {"type": "http.request", "body": b"".join(chunks)}
+
+        async def replay_body() -> Message:
+            nonlocal body
+            if body is None:
+                return await receive()
+            message, body = body, None
+            return message
+
+        await self.app(scope, replay_body, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"request body is larger than MAX_BODY_BYTES ({self.max_bytes} bytes)"
+        await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+
+
+class PredictionLog:
+    """Log one line per request to ``path``: status, transactions scored and flagged,
+    and the time from receiving the request to sending the answer.
+
+    The route reports its counts as ``request.state.scored`` and
+    ``request.state.flagged``. Nothing from the request body is logged: it is card
+    data.
+    """
+
+    def __init__(self, app: ASGIApp, path: str) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != self.path
+            or not logger.isEnabledFor(logging.INFO)
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        started = time.perf_counter()
+        state = scope.setdefault("state", {})
+        status = 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            logger.info(
+                "%s %s %d scored=%d flagged=%d latency_ms=%.2f",
+                scope["method"],
+                self.path,
+                status,
+                state.get("scored", 0),
+                state.get("flagged", 0),
+                (time.perf_counter() - started) * 1000.0,
+            )
+
+
+class OneLineStartupFailure:
+    """Report a bundle that cannot be served as one log line, not a traceback.
+
+    Starlette reports a failed start-up with the formatted traceback; a
+    ``BundleError`` already says which file is at fault and what to do, so its
+    message is what the server logs. The error is raised on, so the server still
+    exits non-zero (and ``TestClient`` still raises it).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        held: list[Message] = []
+
+        async def hold_startup_failure(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                held.append(message)
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, hold_startup_failure)
+        except BundleError as error:
+            message = f"cannot start: {error}"
+            await send({"type": "lifespan.startup.failed", "message": message})
+            raise
+        except BaseException:
+            for message in held:
+                await send(message)
+            raise
