@@ -126,5 +126,6 @@ def test_l2_weight_decay_adds_the_squared_hidden_kernels_to_the_loss():
     hidden = [layer for layer in network.layers if layer.name.startswith("hidden_")]
     by_hand = sum(1e-3 * float(np.sum(layer.kernel.numpy() ** 2)) for layer in hidden)
 
-    assert sum(float(loss) for loss in network.losses) == pytest.approx(by_hand, rel=1e-5)
+    penalty = sum(float(loss) for loss in network.losses)
+    assert penalty == pytest.approx(by_hand, rel=1e-5)
     assert build_mlp(30, seed=0).losses == []
