@@ -12,7 +12,7 @@ on the features, so no row is an exact copy); nothing is written to disk. It the
 
 Target (issue #2): both models on 285k rows in at most 180 s on this 2-core machine.
 
-    python bench/bench_training.py --data ../shared/data/creditcard_real_rows.csv
+    python -m bench.bench_training --data ../shared/data/creditcard_real_rows.csv
 """
 
 from __future__ import annotations
