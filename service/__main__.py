@@ -33,7 +33,9 @@ def log_config(level: str) -> dict[str, Any]:
     styles its level, which at one line per request costs ~10 µs a request.
     """
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["formatters"]["service"] = {"format": "%(levelname)s %(name)s: %(message)s"}
+    config["formatters"]["service"] = {
+        "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    }
     config["handlers"]["service"] = {
         "class": "logging.StreamHandler",
         "formatter": "service",
@@ -45,6 +47,28 @@ def log_config(level: str) -> dict[str, Any]:
         "propagate": False,
     }
     return config
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {port}")
+    return port
+
+
+def _worker_count(text: str) -> int:
+    workers = int(text)
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {workers}")
+    return workers
+
+
+def settings_problem(error: ValidationError) -> str:
+    """The settings errors as one line naming each environment variable."""
+    return "; ".join(
+        f"{'_'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+        for problem in error.errors(include_url=False)
+    )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -66,10 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         "$ARTIFACTS_DIR, else artifacts/)",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=_port, default=8000)
     parser.add_argument(
         "--workers",
-        type=int,
+        type=_worker_count,
         default=os.cpu_count() or 1,
         help="worker processes, each with its own copy of the model (default: "
         "the number of CPUs)",
@@ -86,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        logger.error("cannot start: %s", " ".join(str(error).split()))
+        logger.error("cannot start: %s", settings_problem(error))
         return 2
 
     # Load the bundle once before serving, so that any problem with it (files,

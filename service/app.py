@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
+import numpy as np
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -68,11 +69,18 @@ def create_app(
         )
         app.state.scorer = scorer
         logger.info(
-            "serving model %s from %s, default threshold %.4g",
+            "serving model %s from %s, default threshold %.4g, /predict %s",
             scorer.manifest.version_id,
             settings.artifacts_dir,
             app.state.default_threshold,
+            "requires a bearer token" if settings.api_token else "is open",
         )
+        if scorer.manifest.data.synthetic:
+            logger.warning(
+                "model %s was trained on SYNTHETIC demo data: its scores mean "
+                "nothing for real transactions",
+                scorer.manifest.version_id,
+            )
         yield
         app.state.scorer = None
 
@@ -193,7 +201,24 @@ async def predict(request: Request) -> Response:
     # Scored on the event loop: of the ~150 ms that a batch of 10,000 spends here,
     # scoring takes ~6 ms and validating the body ~120 ms, so handing the scoring
     # to a thread would not shorten the stall.
-    probabilities = scorer.score(feature_matrix(transactions)).tolist()
+    scores = scorer.score(feature_matrix(transactions))
+    if not np.isfinite(scores).all():
+        # The schema's bounds should make this impossible; never answer NaN, which
+        # would compare as "not fraud" and is not valid JSON.
+        raise RequestValidationError(
+            [
+                {
+                    "type": "not_scorable",
+                    "loc": ("body", "transactions", int(index))
+                    if isinstance(body, TransactionBatch)
+                    else ("body",),
+                    "msg": "the model cannot score this transaction: its values "
+                    "overflow the network's arithmetic",
+                }
+                for index in np.flatnonzero(~np.isfinite(scores))
+            ]
+        )
+    probabilities = scores.tolist()
     # Compared as Python floats, in float64: float32 would round the threshold.
     flags = [probability >= threshold for probability in probabilities]
     request.state.scored = len(transactions)
@@ -241,12 +266,14 @@ async def model(request: Request) -> Manifest:
     )
 
 
+@_info_router.head("/health/live", include_in_schema=False)
 @_info_router.get("/health/live", response_model=Health)
 async def live() -> Health:
     """200 while the process serves requests."""
     return Health(status="live")
 
 
+@_info_router.head("/health/ready", include_in_schema=False)
 @_info_router.get(
     "/health/ready",
     response_model=Health,
@@ -288,9 +315,20 @@ def _requested_threshold(request: Request) -> float | None:
     # Most requests have no query string; parsing none is the fast path.
     if not request.scope["query_string"]:
         return None
-    value = request.query_params.get("threshold")
-    if value is None:
+    values = request.query_params.getlist("threshold")
+    if not values:
         return None
+    if len(values) > 1:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "repeated",
+                    "loc": ("query", "threshold"),
+                    "msg": f"threshold is given {len(values)} times; give it once",
+                }
+            ]
+        )
+    value = values[0]
     try:
         return THRESHOLD.validate_python(value)
     except ValidationError as error:

@@ -62,10 +62,23 @@ EXAMPLE_TRANSACTION: dict[str, Any] = {
 }
 
 
+# Longest string id echoed back; a reference, not a payload.
+MAX_ID_LENGTH = 256
+
+# Largest magnitude accepted for any feature. The data set's values lie far inside
+# it (|V| < 200, Amount < 30,000, Time < 200,000); far beyond it the network's
+# float32 arithmetic overflows and cannot score the transaction.
+FEATURE_LIMIT = 1e9
+
+
 def _string_or_integer(value: Any) -> str | int:
     # One error for a bad id, instead of one per member of a `str | int` union.
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise PydanticCustomError("id_type", "id should be a string or an integer")
+    if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+        raise PydanticCustomError(
+            "id_too_long", f"id should have at most {MAX_ID_LENGTH} characters"
+        )
     return value
 
 
@@ -90,11 +103,11 @@ class _TransactionBase(BaseModel):
 def _feature_field(name: str) -> tuple[type, Any]:
     if name == "Time":
         description = "Seconds since the first transaction of the data set."
-        return float, Field(ge=0.0, description=description)
+        return float, Field(ge=0.0, le=FEATURE_LIMIT, description=description)
     if name == "Amount":
-        return float, Field(ge=0.0, description="Transaction amount.")
+        return float, Field(ge=0.0, le=FEATURE_LIMIT, description="Transaction amount.")
     description = f"Principal component {name[1:]} of the anonymised card data."
-    return float, Field(description=description)
+    return float, Field(ge=-FEATURE_LIMIT, le=FEATURE_LIMIT, description=description)
 
 
 # Built from FEATURE_NAMES so the fields can never disagree with the bundle format.

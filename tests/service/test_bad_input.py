@@ -36,6 +36,12 @@ VALID_JSON = json.dumps(transaction())  # edited as text for what json.dumps won
         (transaction(V4=[1.0]), ["body", "V4"], "float_type"),
         (transaction(Amount=-0.01), ["body", "Amount"], "greater_than_equal"),
         (transaction(Time=-1), ["body", "Time"], "greater_than_equal"),
+        # Beyond float32's range (3.4e38) the network would answer NaN.
+        (transaction(V1=1e39), ["body", "V1"], "less_than_equal"),
+        (transaction(Amount=1e300), ["body", "Amount"], "less_than_equal"),
+        (transaction(V7=-3.5e38), ["body", "V7"], "greater_than_equal"),
+        (transaction(Time=1e10), ["body", "Time"], "less_than_equal"),
+        (transaction(id="x" * 257), ["body", "id"], "id_too_long"),
         (transaction(id=1.5), ["body", "id"], "id_type"),
         (transaction(id=True), ["body", "id"], "id_type"),
         (transaction(id={"a": 1}), ["body", "id"], "id_type"),
@@ -239,3 +245,37 @@ def test_a_chunked_body_under_the_limit_is_scored(small_limits_client):
 
     assert response.status_code == 200
     assert [p["id"] for p in response.json()["predictions"]] == [1, 2]
+
+
+def test_a_threshold_given_twice_is_refused_not_silently_picked(linear_client):
+    response = linear_client.post(
+        "/predict",
+        params=[("threshold", "0.1"), ("threshold", "0.9")],
+        json=transaction(),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "threshold"]
+
+
+def test_the_largest_accepted_values_still_get_a_real_score(demo_client):
+    from service.schemas import FEATURE_LIMIT
+
+    extremes = [
+        transaction(id="high", **{name: FEATURE_LIMIT for name in FEATURE_NAMES}),
+        transaction(
+            id="low",
+            **{
+                name: -FEATURE_LIMIT
+                for name in FEATURE_NAMES
+                if name not in ("Time", "Amount")
+            },
+        ),
+    ]
+
+    response = demo_client.post("/predict?threshold=0", json={"transactions": extremes})
+
+    assert response.status_code == 200
+    for prediction in response.json()["predictions"]:
+        assert 0.0 <= prediction["fraud_probability"] <= 1.0
+        assert prediction["is_fraud"] is True

@@ -107,3 +107,18 @@ def test_a_direct_route_refuses_an_endpoint_that_declares_parameters():
         FastAPI().router.add_api_route(
             "/scores", endpoint, methods=["POST"], route_class_override=_DirectRoute
         )
+
+
+def test_health_answers_head_requests_for_load_balancers(linear_client):
+    assert linear_client.head("/health/live").status_code == 200
+    assert linear_client.head("/health/ready").status_code == 200
+
+
+def test_start_up_warns_when_the_model_was_trained_on_synthetic_data(
+    demo_bundle, caplog
+):
+    with TestClient(create_app(Settings(artifacts_dir=demo_bundle))):
+        pass
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("SYNTHETIC" in message for message in warnings)

@@ -69,8 +69,23 @@ def test_the_command_refuses_invalid_settings_in_one_line(monkeypatch, caplog):
 
     assert main(["--artifacts", "anywhere"]) == 2
     [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert "max_batch_size" in record.getMessage()
+    assert "MAX_BATCH_SIZE: Input should be greater than or equal to 1" in (
+        record.getMessage()
+    )
     assert "\n" not in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"), [("--port", "99999"), ("--port", "-1"), ("--workers", "0")]
+)
+def test_the_command_refuses_an_impossible_port_or_worker_count(
+    argument, value, capsys
+):
+    with pytest.raises(SystemExit) as stopped:
+        main([argument, value])
+
+    assert stopped.value.code == 2
+    assert f"argument {argument}" in capsys.readouterr().err
 
 
 def test_the_command_refuses_a_missing_bundle_before_serving(
