@@ -125,7 +125,8 @@ def read_manifest(directory: Path) -> Manifest:
         "run `python -m training` to write a bundle, or point ARTIFACTS_DIR at one"
     )
     if not directory.is_dir():
-        raise BundleError(f"bundle directory {directory} does not exist; {retrain}")
+        problem = "is not a directory" if directory.exists() else "does not exist"
+        raise BundleError(f"bundle directory {directory} {problem}; {retrain}")
 
     manifest_path = directory / MANIFEST_FILE
     if not manifest_path.is_file():

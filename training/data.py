@@ -53,6 +53,8 @@ def load_transactions(
             expected.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataValidationError(f"{path} is a directory; give the CSV file itself")
     if not path.is_file():
         raise DataValidationError(f"{path} does not exist; {DOWNLOAD_HINT}")
     if path.stat().st_size == 0:
@@ -94,6 +96,13 @@ def _check_columns(
             f"{path} looks semicolon-separated (header {columns[0][:40]!r}...); "
             f"expected comma-separated columns {EXPECTED_DESCRIPTION}"
         )
+    # pandas renames a repeated header "V1" to "V1.1".
+    repeated = [name for name in columns if name.rpartition(".")[0] in EXPECTED_COLUMNS]
+    if repeated:
+        raise DataValidationError(
+            f"column {repeated[0].rpartition('.')[0]!r} appears more than once in "
+            f"{path} (expected each of {EXPECTED_DESCRIPTION} once)"
+        )
     missing = [name for name in EXPECTED_COLUMNS if name not in columns]
     if missing:
         raise DataValidationError(
@@ -125,7 +134,9 @@ def _check_values(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if not finite.all():
             row = int(np.flatnonzero(~finite)[0])
             found = (
-                "an empty value" if pd.isna(raw.iloc[row]) else _shown(raw.iloc[row])
+                "an empty or NaN value"
+                if pd.isna(raw.iloc[row])
+                else _shown(raw.iloc[row])
             )
             raise DataValidationError(
                 f"column {name!r} of {path} holds {found} on line {row + 2}; "

@@ -44,7 +44,7 @@ from training.evaluate import choose_threshold, evaluate_model
 from training.fit import fit_model
 from training.model import FocalLoss, build_mlp
 from training.plots import write_curves
-from training.split import features_and_labels, split_transactions
+from training.split import SplitError, features_and_labels, split_transactions
 
 logger = logging.getLogger(__name__)
 
@@ -72,13 +72,16 @@ def run(config: TrainingConfig) -> Manifest:
             config.data, ignore_extra_columns=config.ignore_extra_columns
         )
     )
-    split = split_transactions(
-        transactions.frame,
-        config.split,
-        test_fraction=config.test_fraction,
-        validation_fraction=config.validation_fraction,
-        seed=config.seed,
-    )
+    try:
+        split = split_transactions(
+            transactions.frame,
+            config.split,
+            test_fraction=config.test_fraction,
+            validation_fraction=config.validation_fraction,
+            seed=config.seed,
+        )
+    except SplitError as error:
+        raise SplitError(f"{transactions.source}: {error}") from None
     train_x, train_y = features_and_labels(split.train)
     validation_x, validation_y = features_and_labels(split.validation)
     test_x, test_y = features_and_labels(split.test)

@@ -175,3 +175,11 @@ def test_uvicorn_exits_non_zero_logging_one_line_when_the_lifespan_refuses(bundl
     assert (
         str(bundle_copy / SCALER_FILE) in lines[0] and "python -m training" in lines[0]
     )
+
+
+def test_a_file_given_as_the_bundle_is_named_as_not_a_directory(tmp_path):
+    not_a_bundle = tmp_path / "model.keras"
+    not_a_bundle.write_text("x")
+
+    with pytest.raises(BundleError, match=r"model\.keras is not a directory"):
+        start(not_a_bundle)

@@ -61,7 +61,7 @@ def test_extra_column_is_refused_unless_asked_to_ignore(tmp_path):
         ),
         (
             lambda f: f.assign(V9=f["V9"].where(f.index != 2)),
-            r"column 'V9' of .* holds an empty value on line 4",
+            r"column 'V9' of .* holds an empty or NaN value on line 4",
         ),
         (
             lambda f: f.assign(V1=f["V1"].where(f.index != 1, np.inf)),
@@ -149,3 +149,31 @@ def test_demo_data_is_labelled_synthetic_and_rare_fraud():
     assert 0.001 < transactions.frauds / 20_000 < 0.004
     assert (transactions.frame["Amount"] >= 0).all()
     assert transactions.frame["Time"].is_monotonic_increasing
+
+
+def test_a_repeated_column_is_named_as_itself(tmp_path):
+    frame = valid_frame()
+    text = frame.to_csv(index=False).replace("V2,", "V1,", 1)
+
+    with pytest.raises(DataValidationError, match="column 'V1' appears more than once"):
+        load_transactions(write(tmp_path, text))
+
+
+def test_a_directory_is_not_taken_for_the_csv(tmp_path):
+    with pytest.raises(DataValidationError, match="is a directory"):
+        load_transactions(tmp_path)
+
+
+def test_too_few_frauds_to_split_names_the_file(tmp_path):
+    from training.config import TrainingConfig
+    from training.pipeline import run
+    from training.split import SplitError
+
+    frame = pd.concat([valid_frame(40)] * 5, ignore_index=True)
+    frame["Class"] = 0
+    frame.loc[:3, "Class"] = 1  # 4 frauds: too few for every part to hold 5
+    path = write(tmp_path, frame.to_csv(index=False))
+
+    with pytest.raises(SplitError, match=r"transactions\.csv: the .* part"):
+        run(TrainingConfig(data=path, out=tmp_path / "bundle"))
+    assert not (tmp_path / "bundle").exists()
