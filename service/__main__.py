@@ -41,6 +41,18 @@ def log_config(level: str) -> dict[str, Any]:
         "formatter": "service",
         "stream": "ext://sys.stderr",
     }
+    # Request lines arrive formatted, many to a record (service.requestlog).
+    config["formatters"]["request_lines"] = {"format": "%(message)s"}
+    config["handlers"]["request_lines"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "request_lines",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["service.requests"] = {
+        "handlers": ["request_lines"],
+        "level": level,
+        "propagate": False,
+    }
     config["loggers"]["service"] = {
         "handlers": ["service"],
         "level": level,

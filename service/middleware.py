@@ -1,5 +1,5 @@
-"""Pure ASGI wrappers around the app: the body-size limit, the per-request log line
-of /predict and the one-line report of a bundle that cannot be served.
+"""Pure ASGI wrappers around the app: the body-size limit and the one-line report
+of a bundle that cannot be served.
 
 They are plain ASGI callables rather than Starlette's BaseHTTPMiddleware, which
 costs tens of microseconds a request.
@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bundle import BundleError
+from service.requestlog import RequestLog
 
 logger = logging.getLogger("service.requests")
 
@@ -27,9 +28,12 @@ class BodySizeLimit:
     passes the limit, so no more than ``max_bytes`` are ever held.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, request_log: RequestLog | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.request_log = request_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,54 +81,10 @@ class BodySizeLimit:
         await self.app(scope, replay_body, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.request_log is not None and scope["path"] == "/predict":
+            self.request_log.add(413, 0, 0, time.perf_counter())
         detail = f"request body is larger than MAX_BODY_BYTES ({self.max_bytes} bytes)"
         await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
-
-
-class PredictionLog:
-    """Log one line per request to ``path``: status, transactions scored and flagged,
-    and the time from receiving the request to sending the answer.
-
-    The route reports its counts as ``request.state.scored`` and
-    ``request.state.flagged``. Nothing from the request body is logged: it is card
-    data.
-    """
-
-    def __init__(self, app: ASGIApp, path: str) -> None:
-        self.app = app
-        self.path = path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != self.path
-            or not logger.isEnabledFor(logging.INFO)
-        ):
-            await self.app(scope, receive, send)
-            return
-
-        started = time.perf_counter()
-        state = scope.setdefault("state", {})
-        status = 500
-
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
-            logger.info(
-                "%s %s %d scored=%d flagged=%d latency_ms=%.2f",
-                scope["method"],
-                self.path,
-                status,
-                state.get("scored", 0),
-                state.get("flagged", 0),
-                (time.perf_counter() - started) * 1000.0,
-            )
 
 
 class OneLineStartupFailure:

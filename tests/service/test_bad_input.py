@@ -279,3 +279,24 @@ def test_the_largest_accepted_values_still_get_a_real_score(demo_client):
     for prediction in response.json()["predictions"]:
         assert 0.0 <= prediction["fraud_probability"] <= 1.0
         assert prediction["is_fraud"] is True
+
+
+def test_a_score_that_is_not_a_number_is_never_answered_as_not_fraud(
+    linear_client, monkeypatch
+):
+    import numpy as np
+
+    scorer = linear_client.app.state.scorer
+    monkeypatch.setattr(
+        scorer, "score", lambda features: np.full(len(features), np.nan)
+    )
+
+    response = linear_client.post(
+        "/predict", json={"transactions": [transaction(), transaction()]}
+    )
+
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [
+        ["body", "transactions", 0],
+        ["body", "transactions", 1],
+    ]
