@@ -95,7 +95,7 @@ def run(config: TrainingConfig) -> Manifest:
         "focal_loss": FocalLoss(config.alpha, config.gamma),
         "binary_crossentropy": keras.losses.BinaryCrossentropy(),
     }
-    networks, results = {}, {}
+    networks, results, test_scores = {}, {}, {}
     for name, loss in models.items():
         network = build_mlp(
             len(FEATURE_NAMES), config.prior, seed=config.seed, l2=config.l2
@@ -109,18 +109,20 @@ def run(config: TrainingConfig) -> Manifest:
             label=name,
         )
         networks[name] = network
+        test_scores[name] = network.predict(test_x, batch_size=8192, verbose=0).ravel()
         results[name] = _evaluate(
             network.predict(validation_x, batch_size=8192, verbose=0).ravel(),
-            network.predict(test_x, batch_size=8192, verbose=0).ravel(),
+            test_scores[name],
             validation_y,
             test_y,
             config.threshold_beta,
         ) | {"training": asdict(report)}
 
     baseline = LogisticRegression(max_iter=2000).fit(train_x, train_y)
+    test_scores["logistic_regression"] = baseline.predict_proba(test_x)[:, 1]
     results["logistic_regression"] = _evaluate(
         baseline.predict_proba(validation_x)[:, 1],
-        baseline.predict_proba(test_x)[:, 1],
+        test_scores["logistic_regression"],
         validation_y,
         test_y,
         config.threshold_beta,
@@ -133,7 +135,7 @@ def run(config: TrainingConfig) -> Manifest:
         scaler,
         networks[SERVED_MODEL],
         results,
-        test_y,
+        (test_y, test_scores),
         started,
     )
     print(format_table(results, transactions.synthetic))
@@ -142,14 +144,16 @@ def run(config: TrainingConfig) -> Manifest:
 
 def _evaluate(validation_p, test_p, validation_y, test_y, beta) -> dict:
     threshold = choose_threshold(validation_y, validation_p, beta)
-    table = evaluate_model(test_y, test_p, threshold)
-    table["test_probabilities"] = test_p  # for the curves; not written to JSON
-    return table
+    return evaluate_model(test_y, test_p, threshold)
 
 
 def _write_bundle(
-    config, transactions, split, scaler, network, results, test_y, started
+    config, transactions, split, scaler, network, results, test_scores, started
 ) -> Manifest:
+    """Write every bundle file into a staging directory, the manifest last, and
+    move it into place. ``test_scores`` is (test labels, {model: probabilities})
+    for the curves."""
+    test_y, probabilities = test_scores
     created = datetime.now(timezone.utc).replace(microsecond=0)
     fingerprint = hashlib.sha256(
         (
@@ -168,7 +172,7 @@ def _write_bundle(
         joblib.dump(scaler, staging / SCALER_FILE)
         write_curves(
             test_y,
-            {name: table.pop("test_probabilities") for name, table in results.items()},
+            probabilities,
             staging / PR_CURVE_FILE,
             staging / ROC_CURVE_FILE,
             subtitle=f"{data_label}, {config.split} split, version {version_id}",
