@@ -8,13 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-    echo "creating .venv with $($PYTHON --version)"
-    "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+source scripts/venv.sh
+install_into_venv '[dev]'
 
 .venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"
