@@ -111,6 +111,10 @@ def create_app(
         openapi_extra=PREDICT_OPENAPI,
         summary="Score one transaction or a batch",
     )
+    # Routes are matched in order and FastAPI's own (/openapi.json, /docs, ...)
+    # come first; /predict takes nearly all traffic, so it is tried first (each
+    # failed match costs ~2 µs).
+    app.router.routes.insert(0, app.router.routes.pop())
     app.include_router(_info_router)
     _complete_openapi(app, bearer_token=settings.api_token is not None)
 

@@ -122,3 +122,9 @@ def test_start_up_warns_when_the_model_was_trained_on_synthetic_data(
 
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("SYNTHETIC" in message for message in warnings)
+
+
+def test_predict_is_the_first_route_tried(linear_client):
+    first = linear_client.app.router.routes[0]
+
+    assert (first.path, first.methods) == ("/predict", {"POST"})
