@@ -36,6 +36,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/ready', timeout=2)"]
 
-# `python -m service` starts uvicorn with the bundle at ARTIFACTS_DIR, one worker per
-# CPU unless --workers says otherwise.
-CMD ["python", "-m", "service", "--host", "0.0.0.0", "--port", "8000"]
+# `python -m service` starts uvicorn with the bundle at ARTIFACTS_DIR. Each worker
+# holds its own TensorFlow runtime (~600 MB), so the count is explicit here rather
+# than one per CPU of a possibly large host: scale with more containers, or change it.
+CMD ["python", "-m", "service", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

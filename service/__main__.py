@@ -75,6 +75,13 @@ def _worker_count(text: str) -> int:
     return workers
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container's cpuset, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def settings_problem(error: ValidationError) -> str:
     """The settings errors as one line naming each environment variable."""
     return "; ".join(
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers",
         type=_worker_count,
-        default=os.cpu_count() or 1,
+        default=usable_cpus(),
         help="worker processes, each with its own copy of the model (default: "
         "the number of CPUs)",
     )
