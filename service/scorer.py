@@ -171,7 +171,15 @@ class Scorer:
             ) from error
 
         scaler_path = directory / SCALER_FILE
-        scaler = joblib.load(scaler_path)
+        # Limitation: joblib (pickle) and Keras files can run code when loaded, so a
+        # bundle must come from a trusted training run; the checksums catch
+        # corruption, not tampering.
+        try:
+            scaler = joblib.load(scaler_path)
+        except Exception as error:  # unpickling raises many types for a bad file
+            raise BundleError(
+                f"{scaler_path} cannot be loaded ({error}); {_RETRAIN}"
+            ) from error
         _check_scaler(scaler, scaler_path)
 
         model_path = directory / MODEL_FILE

@@ -183,3 +183,17 @@ def test_a_file_given_as_the_bundle_is_named_as_not_a_directory(tmp_path):
 
     with pytest.raises(BundleError, match=r"model\.keras is not a directory"):
         start(not_a_bundle)
+
+
+def test_an_unreadable_scaler_stops_start_up_naming_it(bundle_copy):
+    import bundle as bundle_format
+
+    (bundle_copy / bundle_format.SCALER_FILE).write_bytes(b"not a pickle")
+    manifest = json.loads((bundle_copy / bundle_format.MANIFEST_FILE).read_text())
+    manifest["files"][bundle_format.SCALER_FILE] = bundle_format.file_sha256(
+        bundle_copy / bundle_format.SCALER_FILE
+    )
+    (bundle_copy / bundle_format.MANIFEST_FILE).write_text(json.dumps(manifest))
+
+    with pytest.raises(BundleError, match=r"scaler\.joblib cannot be loaded"):
+        start(bundle_copy)
