@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         type=_worker_count,
         default=usable_cpus(),
         help="worker processes, each with its own copy of the model (default: "
-        "the number of CPUs)",
+        "the number of CPUs this process may use)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s:     %(message)s")
